@@ -5,8 +5,8 @@ reduction (through the pipeline's UMAP cache); see :class:`ParameterSweep`.
 """
 
 from faculytics_clusterer.sweeps.corpus import Corpus, CorpusError, read_corpus
-from faculytics_clusterer.sweeps.grid import UMAP_PARAMETERS, GridError, ParameterGrid
-from faculytics_clusterer.sweeps.plan import PlannedRun, plan_runs
+from faculytics_clusterer.sweeps.grid import GridError, ParameterGrid
+from faculytics_clusterer.sweeps.plan import REDUCTION_PARAMETERS, PlannedRun, plan_runs
 from faculytics_clusterer.sweeps.result import (
     MANIFEST_FILE,
     PARQUET_FILE,
@@ -17,15 +17,15 @@ from faculytics_clusterer.sweeps.result import (
     SweepResult,
     resolve_sort_column,
 )
-from faculytics_clusterer.sweeps.runner import ParameterSweep, reduction_cache_stats
+from faculytics_clusterer.sweeps.runner import ParameterSweep, cache_counters
 
 __all__ = [
     "MANIFEST_FILE",
     "PARQUET_FILE",
+    "REDUCTION_PARAMETERS",
     "RUNS_DIR",
     "SORTABLE_COLUMNS",
     "TABLE_FILE",
-    "UMAP_PARAMETERS",
     "Corpus",
     "CorpusError",
     "GridError",
@@ -34,8 +34,8 @@ __all__ = [
     "PlannedRun",
     "RunRecord",
     "SweepResult",
+    "cache_counters",
     "plan_runs",
     "read_corpus",
-    "reduction_cache_stats",
     "resolve_sort_column",
 ]

@@ -18,9 +18,6 @@ from pydantic import ValidationError
 
 from faculytics_contracts import ErrorCode, JobInputError, TopicParams, name_some
 
-# Parameters that decide the UMAP reduction; runs equal in these share one (cached) reduction.
-UMAP_PARAMETERS = ("umap_n_neighbors", "umap_n_components")
-
 
 class GridError(JobInputError):
     """A grid that names an unknown parameter or gives a value the contract refuses."""

@@ -10,8 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from faculytics_clusterer.sweeps.grid import UMAP_PARAMETERS, ParameterGrid
+from faculytics_clusterer.pipeline import scale_params
+from faculytics_clusterer.sweeps.grid import ParameterGrid
 from faculytics_contracts import TopicParams
+
+# Parameters that decide the UMAP reduction: its two sizes, and guided mode, whose seeding moves
+# the embeddings UMAP receives. Runs equal in these share one (cached) reduction.
+REDUCTION_PARAMETERS = ("umap_n_neighbors", "umap_n_components", "tier1_guided")
+
+Setting = tuple[tuple[str, int | bool], ...]
 
 
 @dataclass(frozen=True)
@@ -24,29 +31,30 @@ class PlannedRun:
         Stable name ("r01", "r02", ...) in plan order; used for file names and ``--run``.
     params : TopicParams
         The parameters as the grid asked for them.
-    umap_setting : tuple of (str, int)
-        The effective UMAP parameters (after small-corpus scaling) this run reduces with.
+    umap_setting : tuple of (name, value) pairs
+        The effective reduction parameters (after small-corpus scaling) of this run.
     umap_group : int
         0-based index of ``umap_setting`` among the sweep's distinct settings.
     """
 
     run_id: str
     params: TopicParams
-    umap_setting: tuple[tuple[str, int], ...]
+    umap_setting: Setting
     umap_group: int
 
     @property
     def umap_label(self) -> str:
-        return " ".join(
-            f"{name.removeprefix('umap_')}={value}" for name, value in self.umap_setting
+        """``"n_neighbors=15 n_components=10"``, plus ``" guided"`` for guided runs."""
+        setting = dict(self.umap_setting)
+        label = (
+            f"n_neighbors={setting['umap_n_neighbors']} n_components={setting['umap_n_components']}"
         )
+        return label + (" guided" if setting["tier1_guided"] else "")
 
 
-def _effective_umap(params: TopicParams, n_documents: int) -> tuple[tuple[str, int], ...]:
-    from faculytics_clusterer import scale_params
-
+def _effective_umap(params: TopicParams, n_documents: int) -> Setting:
     used = scale_params(params, n_documents)
-    return tuple((name, int(getattr(used, name))) for name in UMAP_PARAMETERS)
+    return tuple((name, getattr(used, name)) for name in REDUCTION_PARAMETERS)
 
 
 def plan_runs(
@@ -58,7 +66,7 @@ def plan_runs(
     """
     combos = grid.combinations(base)
     settings = [_effective_umap(params, n_documents) for params in combos]
-    groups: dict[tuple[tuple[str, int], ...], int] = {}
+    groups: dict[tuple[tuple[str, int | bool], ...], int] = {}
     for setting in settings:
         groups.setdefault(setting, len(groups))
     order = sorted(range(len(combos)), key=lambda i: (groups[settings[i]], i))

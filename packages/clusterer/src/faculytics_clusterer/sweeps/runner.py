@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from faculytics_clusterer.pipeline import TopicPipeline
+from faculytics_clusterer.reduction import ReductionCache
 from faculytics_clusterer.sweeps.grid import ParameterGrid
 from faculytics_clusterer.sweeps.plan import PlannedRun, plan_runs
 from faculytics_clusterer.sweeps.result import RunRecord, SweepResult, resolve_sort_column
@@ -76,15 +78,22 @@ class ParameterSweep:
         """The runs :meth:`fit` would start for a corpus of ``n_documents``, in order."""
         return plan_runs(self.grid, n_documents, self.base_params)
 
-    def _pipeline(self, params: TopicParams) -> Any:
-        from faculytics_clusterer import TopicPipeline
-
+    def _pipeline(self, params: TopicParams, umap_cache: ReductionCache) -> TopicPipeline:
         return TopicPipeline(
             params,
             embedder=self.embedder,
             cache_dir=self.cache_dir,
             random_state=self.random_state,
+            umap_cache=umap_cache,
         )
+
+    def reduction_cache(self) -> ReductionCache:
+        """A UMAP cache over the same folder a standalone pipeline would use.
+
+        One instance serves every run of a sweep, so its in-memory copy answers runs after the
+        first of a UMAP setting and its counters show how many reductions were computed.
+        """
+        return TopicPipeline(embedder=self.embedder, cache_dir=self.cache_dir).umap_cache
 
     def fit(self, texts: Sequence[str], embeddings: np.ndarray | None = None) -> SweepResult:
         """Run the sweep.
@@ -115,7 +124,8 @@ class ParameterSweep:
         planned = self.plan(len(texts))
         records: list[RunRecord] = []
         not_run: list[PlannedRun] = []
-        stats_before = reduction_cache_stats()
+        umap_cache = self.reduction_cache()
+        stats_before = cache_counters(umap_cache)
         bar = tqdm(total=len(planned), unit="run", desc="sweep", disable=not self.show_progress_bar)
         try:
             for position, run in enumerate(planned):
@@ -131,11 +141,11 @@ class ParameterSweep:
                     )
                     break
                 bar.set_postfix_str(f"{run.run_id} {run.umap_label}")
-                records.append(self._run(run, texts, embeddings))
+                records.append(self._run(run, texts, embeddings, umap_cache))
                 bar.update(1)
         finally:
             bar.close()
-        stats_after = reduction_cache_stats()
+        stats_after = cache_counters(umap_cache)
         return SweepResult(
             records=records,
             not_run=not_run,
@@ -149,11 +159,17 @@ class ParameterSweep:
             },
         )
 
-    def _run(self, run: PlannedRun, texts: list[str], embeddings: np.ndarray) -> RunRecord:
-        before = reduction_cache_stats()
+    def _run(
+        self,
+        run: PlannedRun,
+        texts: list[str],
+        embeddings: np.ndarray,
+        umap_cache: ReductionCache,
+    ) -> RunRecord:
+        before = cache_counters(umap_cache)
         started = time.perf_counter()
         try:
-            result = self._pipeline(run.params).fit(texts, embeddings)
+            result = self._pipeline(run.params, umap_cache).fit(texts, embeddings)
         except JobInputError as error:
             # A combination that finds no topics is a finding of the sweep, not its end.
             logger.info("sweep run %s: %s", run.run_id, error.message)
@@ -162,24 +178,26 @@ class ParameterSweep:
                 wall_seconds=time.perf_counter() - started,
                 status=str(error.code),
                 error=error.message,
-                umap_reused=_reused(before, reduction_cache_stats()),
+                umap_reused=_reused(before, cache_counters(umap_cache)),
             )
         return RunRecord(
             planned=run,
             wall_seconds=time.perf_counter() - started,
             result=result,
-            umap_reused=_reused(before, reduction_cache_stats()),
+            umap_reused=_reused(before, cache_counters(umap_cache)),
         )
 
 
-def reduction_cache_stats() -> dict[str, int]:
-    """Counters of the clusterer's UMAP reduction cache (``computed``, ``memory_hits``, ...)."""
-    from faculytics_clusterer import reduction
+def cache_counters(cache: ReductionCache) -> dict[str, int]:
+    """A UMAP cache's counters; ``computed`` counts reductions UMAP actually ran (misses)."""
+    stats = cache.stats
+    return {
+        "computed": stats.misses,
+        "memory_hits": stats.memory_hits,
+        "disk_hits": stats.disk_hits,
+        "rejected": stats.rejected,
+    }
 
-    return dict(reduction.cache_stats())
 
-
-def _reused(before: dict[str, int], after: dict[str, int]) -> bool | None:
-    if "computed" not in after:
-        return None
-    return after["computed"] == before.get("computed", 0)
+def _reused(before: dict[str, int], after: dict[str, int]) -> bool:
+    return after["computed"] == before["computed"]
