@@ -1,8 +1,9 @@
 """Read a corpus file for sweeps and reports: CSV, JSON Lines, Parquet or the embedder's Arrow file.
 
 A corpus is one row per comment with an id column and a text column; an ``embedding`` column
-(one list of floats per row) is optional. Problems are reported with the rows they concern and
-nothing is dropped silently.
+(one list of floats per row) is optional. A request JSON (``{"items": [...], "params": {...}}``,
+or its RunPod ``{"input": ...}`` envelope) is read as a corpus too, keeping its parameters.
+Problems are reported with the rows they concern and nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -49,28 +50,26 @@ class Corpus:
     texts : list of str, length n_documents
     embeddings : ndarray of shape (n_documents, dim), float32, or None when the file has none
     source : Path or None
+    params : dict or None
+        The ``params`` object when the file is a request JSON.
+    model_name : str or None
+        The model that made ``embeddings``, when the file says (the embedder's Arrow files do).
     """
 
     ids: list[str]
     texts: list[str]
     embeddings: np.ndarray | None = None
     source: Path | None = None
+    params: dict | None = None
+    model_name: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
 
 def _read_arrow(path: Path) -> pd.DataFrame:
-    # The embedder's own reader knows its schema (and any metadata it writes); use it when it
-    # offers one, and fall back to plain Arrow IPC (file, then stream format) otherwise.
-    try:
-        from faculytics_embedder import arrow_io  # type: ignore[attr-defined]
-
-        reader = getattr(arrow_io, "read_table", None)
-    except ImportError:
-        reader = None
-    if reader is not None:
-        return reader(path).to_pandas()
+    # An IPC file that is not the embedder's (no faculytics metadata): plain Arrow, file format
+    # first, then stream format.
     import pyarrow as pa
     import pyarrow.ipc
 
@@ -80,6 +79,43 @@ def _read_arrow(path: Path) -> pd.DataFrame:
     except pa.ArrowInvalid:
         with pa.memory_map(str(path)) as source:
             return pyarrow.ipc.open_stream(source).read_all().to_pandas()
+
+
+def _read_embeddings_file(path: Path) -> Corpus | None:
+    """The embedder's own Arrow/Parquet embeddings file, or None when ``path`` is not one."""
+    from faculytics_embedder.arrow import InputFileError, read_embeddings
+
+    try:
+        table = read_embeddings(path)
+    except (InputFileError, ValueError, OSError):
+        return None
+    return Corpus(
+        ids=[str(i) for i in table.ids],
+        texts=table.texts,
+        # A private copy: the reader's view maps the file, which may change under us.
+        embeddings=np.array(table.embeddings, dtype=np.float32),
+        source=path,
+        model_name=table.model_name,
+    )
+
+
+def _read_request(path: Path) -> tuple[pd.DataFrame, dict] | None:
+    """A request JSON's items (wire names) and params, or None when ``path`` is not one."""
+    import json
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None  # JSON Lines, read by pandas below
+    if isinstance(data, dict) and isinstance(data.get("input"), dict):
+        data = data["input"]
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise CorpusError(
+            f"Cannot read corpus {path}: a JSON file must be a request "
+            '({"items": [{"submissionId", "text", "embedding"?}, ...]}) or JSON Lines.'
+        )
+    frame = pd.DataFrame(data["items"])
+    return frame, data.get("params") or {}
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
@@ -152,9 +188,10 @@ def read_corpus(
 ) -> Corpus:
     """Read ``path`` into a :class:`Corpus`.
 
-    Columns default to the first present of ``id``/``submissionId``/``submission_id`` (ids
-    become 1-based row numbers when there is none), ``text``/``comment``, and
-    ``embedding``/``embeddings`` (optional).
+    Columns default to the first present of ``id``/``submissionId``/``submission_id`` (else
+    ids are 0-based row numbers, as the embedder numbers them), ``text``/``comment``, and
+    ``embedding``/``embeddings`` (optional). The embedder's own Arrow/Parquet embeddings files
+    are read through its reader and keep the model name they record.
 
     Raises
     ------
@@ -163,7 +200,12 @@ def read_corpus(
         naming the ids concerned.
     """
     path = Path(path)
-    frame = _read_frame(path)
+    if _SUFFIXES.get(path.suffix.lower()) in ("arrow", "parquet") and path.is_file():
+        written = _read_embeddings_file(path)
+        if written is not None and text_column in (None, "text") and id_column in (None, "id"):
+            return _checked(written)
+    request = _read_request(path) if path.suffix.lower() == ".json" and path.is_file() else None
+    frame, params = request if request is not None else (_read_frame(path), None)
     if frame.empty:
         raise CorpusError(f"Corpus {path} has no rows.")
     text_name = _pick(frame, text_column, TEXT_CANDIDATES, "text")
@@ -176,15 +218,21 @@ def read_corpus(
     ids = (
         [str(value) for value in frame[id_name].tolist()]
         if id_name
-        else [str(row) for row in range(1, len(frame) + 1)]
+        else [str(row) for row in range(len(frame))]
     )
-    duplicates = sorted({i for i in ids if ids.count(i) > 1}) if len(set(ids)) < len(ids) else []
-    if duplicates:
-        raise CorpusError(f"Corpus ids must be unique; repeated: {name_some(duplicates)}.")
     texts = ["" if _is_missing(value) else str(value) for value in frame[text_name].tolist()]
-    blank = [ids[i] for i, text in enumerate(texts) if not text.strip()]
-    if blank:
-        raise CorpusError(f"Corpus has {len(blank)} blank text(s): id(s) {name_some(blank)}.")
     embedding_name = _pick(frame, embedding_column, EMBEDDING_CANDIDATES, "embedding")
     embeddings = _embeddings(frame, embedding_name, ids) if embedding_name else None
-    return Corpus(ids=ids, texts=texts, embeddings=embeddings, source=path)
+    return _checked(Corpus(ids=ids, texts=texts, embeddings=embeddings, source=path, params=params))
+
+
+def _checked(corpus: Corpus) -> Corpus:
+    ids = corpus.ids
+    if len(set(ids)) < len(ids):
+        seen: set[str] = set()
+        repeated = sorted({i for i in ids if i in seen or seen.add(i)})
+        raise CorpusError(f"Corpus ids must be unique; repeated: {name_some(repeated)}.")
+    blank = [ids[i] for i, text in enumerate(corpus.texts) if not text.strip()]
+    if blank:
+        raise CorpusError(f"Corpus has {len(blank)} blank text(s): id(s) {name_some(blank)}.")
+    return corpus
