@@ -44,8 +44,9 @@ class ParameterSweep:
         Column the table is sorted by, best first (``outlier_ratio`` and ``wall_seconds``
         ascending, the others descending); short names like ``"npmi"`` work too.
     budget_seconds : float, optional
-        No run starts once this many seconds have passed since :meth:`fit` began (embedding
-        included); the runs that finished are reported and the rest listed as not run.
+        No further run starts once this many seconds have passed since :meth:`fit` began
+        (embedding included); the first run always starts. The runs that finished are reported
+        and the rest listed as not run. A run already going is never interrupted.
     cache_dir : str or Path, optional
         The pipeline's cache folder (its persistent UMAP cache).
     random_state : int, default 42
@@ -130,7 +131,8 @@ class ParameterSweep:
         try:
             for position, run in enumerate(planned):
                 elapsed = time.perf_counter() - start
-                if self.budget_seconds is not None and elapsed >= self.budget_seconds:
+                # The first run always starts: a sweep always has something to report.
+                if position and self.budget_seconds is not None and elapsed >= self.budget_seconds:
                     not_run = planned[position:]
                     logger.warning(
                         "sweep budget of %.1fs used (%.1fs): %d of %d runs not started",
@@ -140,7 +142,11 @@ class ParameterSweep:
                         len(planned),
                     )
                     break
-                bar.set_postfix_str(f"{run.run_id} {run.umap_label}")
+                # tqdm's own estimate gives the time left for all runs; a budget may end sooner.
+                postfix = f"{run.run_id} {run.umap_label}"
+                if self.budget_seconds is not None:
+                    postfix += f" budget left {max(0.0, self.budget_seconds - elapsed):.0f}s"
+                bar.set_postfix_str(postfix)
                 records.append(self._run(run, texts, embeddings, umap_cache))
                 bar.update(1)
         finally:
