@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
@@ -17,6 +18,7 @@ The lookahead is why "417" and "2023" never become keywords while "cs101" still 
 """
 
 NGRAM_RANGE = (1, 2)
+_TOKEN = re.compile(TOKEN_PATTERN)
 
 
 @cache
@@ -31,7 +33,9 @@ def load_stopwords(names: tuple[str, ...] = STOPWORD_LISTS) -> frozenset[str]:
         for line in (folder / f"{name}.txt").read_text(encoding="utf-8").splitlines():
             word = line.strip().lower()
             if word and not word.startswith("#"):
-                words.add(word)
+                # "let's" or "kanus-a" reach c-TF-IDF as the tokens "let" and "kanus": list
+                # those, so the stop words match what the tokenizer produces.
+                words.update(_TOKEN.findall(word) or [word])
     return frozenset(words)
 
 

@@ -84,7 +84,8 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
             self.embedding_ = cached
             self.cache_hit_ = True
         else:
-            self.umap_ = umap.UMAP(**self._umap_params())
+            # A fixed random_state makes UMAP single-threaded anyway; saying so avoids a warning.
+            self.umap_ = umap.UMAP(**self._umap_params(), n_jobs=1)
             reduced = self.umap_.fit_transform(data, y=labels)
             if self.cache is not None:
                 reduced = self.cache.put(key, reduced)
