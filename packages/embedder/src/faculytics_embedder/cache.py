@@ -249,7 +249,7 @@ class EmbeddingCache:
             return vectors, found
         position = {key: i for i, key in enumerate(keys)}
         flat = vectors.reshape(-1).view(np.uint8)
-        rejected = 0
+        wrong_size = refused = 0
         try:
             rows = self._select(list(position))
         except sqlite3.DatabaseError as error:
@@ -261,18 +261,22 @@ class EmbeddingCache:
                 continue
             # Checked here, not through SafeDisk.fetch, to keep the hot loop tight; same rule.
             if mode != MODE_RAW or filename is not None or not isinstance(value, bytes):
-                rejected += 1
+                refused += 1
                 continue
             if len(value) != self._nbytes:
-                rejected += 1
+                wrong_size += 1
                 continue
             flat[i * self._nbytes : (i + 1) * self._nbytes] = np.frombuffer(value, dtype=np.uint8)
             found[i] = True
-        if rejected:
+        if wrong_size or refused:
+            problems = []
+            if wrong_size:
+                problems.append(f"{wrong_size} of the wrong size")
+            if refused:
+                problems.append(f"{refused} in a refused storage mode (pickle or file)")
             _warn(
-                f"{rejected} embedding cache entr{'y' if rejected == 1 else 'ies'} in "
-                f"{self.directory} had the wrong size or a refused storage mode; recomputing "
-                "and overwriting them."
+                f"Embedding cache {self.directory}: {' and '.join(problems)} "
+                "treated as missing; recomputing and overwriting them."
             )
         return vectors, found
 
