@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import sqlite3
@@ -266,3 +267,16 @@ def test_same_input_same_output_across_embedders(tiny_model):
     a = Embedder(tiny_model, use_cache=False).encode(texts)
     b = Embedder(tiny_model, use_cache=False).encode(texts)
     assert a.tobytes() == b.tobytes()
+
+
+def test_logs_counts_but_never_comment_text(tiny_model, tmp_path, caplog):
+    secret = ["Sir Juan is always late and rude.", "Confidential complaint about grading."]
+    with caplog.at_level(logging.DEBUG, logger="faculytics_embedder"):
+        embedder = Embedder(tiny_model, cache_dir=tmp_path)
+        embedder.encode(secret)
+        embedder.encode(secret)
+    assert "2 from cache, 0 computed" in caplog.text
+    assert "0 from cache, 2 computed" in caplog.text
+    for text in secret:
+        assert text not in caplog.text
+        assert text.split()[1] not in caplog.text
