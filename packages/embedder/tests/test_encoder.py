@@ -64,6 +64,7 @@ def test_cached_vectors_equal_fresh_ones_bitwise(tiny_model, tmp_path, texts):
     fresh = Embedder(tiny_model, use_cache=False).encode(texts)
     first = Embedder(tiny_model, cache_dir=tmp_path)
     computed = first.encode(texts)
+    first.flush()  # the cache write runs in the background
     reloaded = Embedder(tiny_model, cache_dir=tmp_path)  # a new process would see the same
     cached = reloaded.encode(texts)
     assert reloaded.last_stats.misses == 0
@@ -131,6 +132,7 @@ def _write_row(cache_dir: Path, key: bytes, mode: int, value: bytes) -> None:
 def test_wrong_size_entry_is_recomputed_and_rewritten(tiny_model, tmp_path, texts):
     embedder = Embedder(tiny_model, cache_dir=tmp_path)
     reference = embedder.encode(texts)
+    embedder.flush()
     key = cache_key(embedder.fingerprint, texts[1])
     _write_row(tmp_path, key, 1, b"\x00" * 10)  # raw mode, but 10 bytes instead of 32 * 4
 
@@ -139,6 +141,7 @@ def test_wrong_size_entry_is_recomputed_and_rewritten(tiny_model, tmp_path, text
     assert embedder.last_stats.misses == 1
     # Recomputed alone rather than in a padded batch: equal up to float rounding.
     np.testing.assert_allclose(again, reference, atol=1e-6)
+    embedder.flush()
     assert len(_row(tmp_path, key)[1]) == embedder.dimension * 4  # rewritten
 
     embedder.encode(texts)
@@ -169,6 +172,7 @@ def test_crafted_pickle_row_is_refused_and_never_unpickled(tiny_model, tmp_path,
 
     embedder = Embedder(tiny_model, cache_dir=tmp_path)
     reference = embedder.encode(texts)
+    embedder.flush()
     marker = tmp_path / "pwned"
     key = cache_key(embedder.fingerprint, texts[2])
     _write_row(tmp_path, key, 4, pickle.dumps(_CreatesFile(marker)))  # 4 = diskcache MODE_PICKLE
@@ -178,6 +182,7 @@ def test_crafted_pickle_row_is_refused_and_never_unpickled(tiny_model, tmp_path,
     assert not marker.exists()
     assert embedder.last_stats.misses == 1
     np.testing.assert_allclose(again, reference, atol=1e-6)
+    embedder.flush()
     assert _row(tmp_path, key)[0] == 1  # replaced by a raw row
 
     # diskcache's own read paths through SafeDisk refuse the mode as well.
@@ -204,6 +209,7 @@ def test_two_models_never_share_entries(tiny_model, other_tiny_model, tmp_path, 
     assert not np.allclose(a, b)
     first.encode(texts)
     assert first.last_stats.misses == 0
+    second.flush()
     assert len(first._cache) == 2 * len(set(texts))
 
 
@@ -229,7 +235,9 @@ def test_read_only_cache_folder_still_embeds(tiny_model, tmp_path, texts):
 
 
 def test_damaged_cache_file_is_moved_aside_and_rebuilt(tiny_model, tmp_path, texts):
-    Embedder(tiny_model, cache_dir=tmp_path).encode(texts)
+    filled = Embedder(tiny_model, cache_dir=tmp_path)
+    filled.encode(texts)
+    filled.close()
     db = tmp_path / "embeddings" / "cache.db"
     for leftover in db.parent.glob("cache.db-*"):
         leftover.unlink()  # WAL files of the closed cache
@@ -280,3 +288,19 @@ def test_logs_counts_but_never_comment_text(tiny_model, tmp_path, caplog):
     for text in secret:
         assert text not in caplog.text
         assert text.split()[1] not in caplog.text
+
+
+def test_cache_writes_finish_in_the_background(tiny_model, tmp_path, texts):
+    embedder = Embedder(tiny_model, cache_dir=tmp_path)
+    embedder.encode(texts)
+    embedder.flush()
+    other = Embedder(tiny_model, cache_dir=tmp_path)  # another worker on the same folder
+    other.encode(texts)
+    assert other.last_stats.misses == 0
+    new = ["Bag-o nga komento."]
+    embedder.encode(new)
+    embedder.encode(new)  # waits for the previous write: a hit, never a second computation
+    assert embedder.last_stats.hits == 1
+    embedder.close()
+    assert embedder.cache_dir is None
+    assert embedder.encode(new).shape == (1, 32)  # uncached after close

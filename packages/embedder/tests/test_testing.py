@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from faculytics_embedder import Embedder
 from faculytics_embedder.testing import (
     _build_tokenizer,
@@ -57,6 +59,13 @@ def test_built_model_is_reused_and_rebuilt_for_another_recipe(tmp_path):
     assert weights.stat().st_mtime_ns == stamp  # not rewritten
     build_tiny_model(tmp_path / "m", hidden_size=48)
     assert Embedder(folder, use_cache=False).dimension == 48
+
+
+def test_builder_never_deletes_foreign_files(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match=r"notes\.txt"):
+        build_tiny_model(tmp_path)
+    assert (tmp_path / "notes.txt").read_text() == "mine"
 
 
 def test_tiny_vocabulary_covers_the_three_languages():

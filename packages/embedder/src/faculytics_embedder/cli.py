@@ -105,6 +105,7 @@ def _embed(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
     )
     vectors = embedder.encode(texts)
+    embedder.close()  # the cache holds every vector before this command reports success
     write_embeddings(
         args.output,
         ids,

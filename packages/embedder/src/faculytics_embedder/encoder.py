@@ -7,6 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -136,6 +137,16 @@ class Embedder:
             else None
         )
         self.cache_dir: Path | None = root if self._cache is not None else None
+        # New vectors are written by one background thread, so the write (one SQLite transaction,
+        # tens of thousands of rows a second) overlaps with whatever the caller does next instead
+        # of adding to encode()'s time; on a GPU it would otherwise rival the model's own time.
+        # The next encode() and flush() wait for it; so does interpreter exit.
+        self._writer = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="faculytics-cache-writer")
+            if self._cache is not None
+            else None
+        )
+        self._pending: Future[None] | None = None
         files = model_fingerprint(
             self.model_folder, memo_dir=root / "fingerprints" if self.cache_dir else None
         )
@@ -165,7 +176,8 @@ class Embedder:
         -------
         ndarray of shape (len(texts), dimension), float32
             One L2-normalised row per text, in order. Texts found in the cache are not recomputed;
-            repeated texts are computed once.
+            repeated texts are computed once. New vectors are stored in the cache in the
+            background (see :meth:`flush`).
         """
         start = time.perf_counter()
         texts = _check_texts(texts)
@@ -176,6 +188,7 @@ class Embedder:
         unique = list(index)
 
         if self._cache is not None and unique:
+            self.flush()  # vectors of the previous call are then visible to this lookup
             keys = [cache_key(self.fingerprint, text) for text in unique]
             vectors, found = self._cache.get_many(keys)
         else:
@@ -187,8 +200,12 @@ class Embedder:
         if missing.size:
             computed = self._compute([unique[i] for i in missing])
             vectors[missing] = computed
-            if self._cache is not None:
-                self._cache.set_many([keys[i] for i in missing], computed)
+            if self._cache is not None and self._writer is not None:
+                # ``computed`` is private (its values were copied into ``vectors``), so the
+                # writer thread reads it while the caller is free to change the result.
+                self._pending = self._writer.submit(
+                    self._cache.set_many, [keys[i] for i in missing], computed
+                )
 
         # Dict order is first-occurrence order, so without duplicates the rows are already in
         # place and no gather copy is needed.
@@ -209,6 +226,23 @@ class Embedder:
             self.last_stats.seconds,
         )
         return result
+
+    def flush(self) -> None:
+        """Wait until every vector computed so far is stored in the cache."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()  # set_many reports I/O trouble as warnings; this re-raises bugs only
+
+    def close(self) -> None:
+        """Flush pending cache writes and release the cache; encode() then runs uncached."""
+        self.flush()
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
+        if self._cache is not None:
+            self._cache.close()
+            self._cache = None
+            self.cache_dir = None
 
     def _compute(self, texts: list[str]) -> np.ndarray:
         # sentence-transformers sorts each call's texts by length (longest first) before batching,

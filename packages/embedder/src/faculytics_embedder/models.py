@@ -135,7 +135,7 @@ def _module_folders(folder: Path) -> list[Path]:
     if not modules_path.is_file():
         return [folder]
     modules = _read_json(modules_path)
-    paths = {folder}
+    paths = {folder.resolve()}
     for module in modules if isinstance(modules, list) else []:
         if isinstance(module, dict):
             paths.add((folder / str(module.get("path", ""))).resolve())
@@ -150,7 +150,7 @@ def check_model_folder(folder: Path) -> None:
     module folder with ``pytorch_model.bin`` / ``.pt`` / ``.pkl`` weights and no ``.safetensors``,
     or a transformer with no ``.safetensors`` weights at all.
     """
-    folder = Path(folder)
+    folder = Path(folder).resolve()
     if not folder.is_dir():
         raise FileNotFoundError(f"Model folder {folder} does not exist.")
     problems = _custom_code_reasons(folder)
@@ -160,13 +160,15 @@ def check_model_folder(folder: Path) -> None:
             + "; ".join(problems)
         )
     for module_dir in _module_folders(folder):
+        if not module_dir.is_relative_to(folder):
+            raise UnsafeModelError(f"Model {folder}: modules.json points outside it: {module_dir}")
         if not module_dir.is_dir():
             continue
         files = [path for path in module_dir.iterdir() if path.is_file()]
         pickles = sorted(p.name for p in files if p.suffix.lower() in _PICKLE_WEIGHT_SUFFIXES)
         has_safetensors = any(p.suffix == ".safetensors" for p in files)
         if pickles and not has_safetensors:
-            rel = module_dir.relative_to(folder.resolve()) if module_dir != folder else Path()
+            rel = module_dir.relative_to(folder)
             raise UnsafeModelError(
                 f"Model {folder}: weights in {rel} are pickles only ({', '.join(pickles)}); "
                 "only safetensors are loaded. Re-save the model as safetensors "

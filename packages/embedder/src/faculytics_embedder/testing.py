@@ -134,6 +134,12 @@ def _build(directory: Path, **recipe: int) -> Path:
     with tempfile.TemporaryDirectory(dir=directory.parent, prefix=f".{directory.name}-") as tmp:
         staging = Path(tmp)
         _write_model(staging, **recipe)
+        produced = {item.name for item in staging.iterdir()} | {_RECIPE_FILE}
+        foreign = sorted(p.name for p in directory.iterdir() if p.name not in produced)
+        if foreign:  # never delete files a test model did not write
+            raise FileExistsError(
+                f"{directory} holds files that are not a test model's: {', '.join(foreign[:5])}"
+            )
         for old in directory.iterdir():
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         for item in staging.iterdir():
