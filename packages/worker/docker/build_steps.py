@@ -27,8 +27,6 @@ import sys
 from pathlib import Path
 
 PROBE = "Maayo kaayo siya mo explain sa lesson."
-#: Weight files that would be unpickled on load; a baked folder must not contain them.
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
 
 _VERIFY = """
 import json, sys
@@ -44,13 +42,18 @@ print(json.dumps({"dimension": int(embedder.dimension), "fingerprint": embedder.
 def bake(model: str, target: Path) -> dict:
     """Download/save ``model`` into ``target`` and verify it offline. Returns the probe facts."""
     download = shutil.which("faculytics-embed") or "faculytics-embed"
-    subprocess.run([download, "download", model, "--to", str(target)], check=True)
+    # The embedder's command refuses remote code and pickle-only weights itself.
+    completed = subprocess.run(
+        [download, "download", "--model", model, "--to", str(target)], check=False
+    )
+    if completed.returncode != 0:
+        raise SystemExit(
+            f"bake: `faculytics-embed download --model {model}` failed with exit status "
+            f"{completed.returncode} (its message is above)"
+        )
     weights = sorted(p.name for p in target.rglob("*") if p.suffix == ".safetensors")
-    pickled = sorted(p.name for p in target.rglob("*") if p.suffix in PICKLE_SUFFIXES)
     if not weights:
         raise SystemExit(f"bake: no .safetensors weights in {target}")
-    if pickled:
-        raise SystemExit(f"bake: pickle-format weight files in {target}: {', '.join(pickled)}")
     facts = verify_offline(target)
     print(f"bake: {model} -> {target}: {json.dumps(facts)}; weights {', '.join(weights)}")
     return facts

@@ -14,6 +14,7 @@ import pytest
 from faculytics_contracts import ErrorCode
 from faculytics_worker import __version__
 from faculytics_worker.engine import ModelLoadError, TopicEngine
+from faculytics_worker.handler import make_handler
 from faculytics_worker.testing import check_accounting
 
 pytestmark = pytest.mark.slow
@@ -235,3 +236,29 @@ def test_missing_model_fails_before_any_job(tmp_path):
     engine = TopicEngine(str(tmp_path / "no-such-model"), cache_dir=tmp_path, warm=False)
     with pytest.raises(ModelLoadError, match=r"does not exist.*FACULYTICS_EMBED_MODEL"):
         engine.preflight()
+
+
+def test_handler_passes_input_and_job_id_to_the_engine(engine, small_request, caplog):
+    handler = make_handler(engine)
+    with caplog.at_level(logging.INFO, logger="faculytics_worker"):
+        output = handler({"id": "rp-job-9", "input": small_request})
+    check_accounting(small_request, output)
+    assert "job=rp-job-9 status=completed" in caplog.text
+    failed = handler({"id": "rp-job-10"})  # no input at all
+    assert failed["status"] == "failed" and failed["errorCode"] == "invalid_request"
+
+
+@pytest.mark.parametrize(
+    ("value", "warm"), [(None, True), ("1", True), ("0", False), ("no", False)]
+)
+def test_engine_settings_from_the_environment(monkeypatch, value, warm):
+    if value is None:
+        monkeypatch.delenv("FACULYTICS_WARM", raising=False)
+    else:
+        monkeypatch.setenv("FACULYTICS_WARM", value)
+    monkeypatch.setenv("FACULYTICS_TEST_FAULT_SUBMISSION_ID", "probe-1")
+    engine = TopicEngine.from_env()
+    assert engine.warm is warm
+    assert engine.fault_submission_id == "probe-1"
+    monkeypatch.delenv("FACULYTICS_TEST_FAULT_SUBMISSION_ID")
+    assert TopicEngine.from_env().fault_submission_id is None
