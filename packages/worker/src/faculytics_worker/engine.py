@@ -109,9 +109,9 @@ class TopicEngine:
         name = resolve_model(self.model)
         if _looks_like_path(name) and not Path(name).exists():
             raise ModelLoadError(
-                f"Embedding model folder {name} does not exist. Bake it with "
-                f"`faculytics-embed download --to {name}` or point {MODEL_ENV} (or --model) at "
-                "a model folder."
+                f"Embedding model folder {name} does not exist. Point {MODEL_ENV} (or --model) "
+                "at a model folder (bake one with `faculytics-embed download --to DIR`), or use "
+                "'minilm' for the packaged offline model."
             )
         try:
             self.embedder_ = Embedder(
