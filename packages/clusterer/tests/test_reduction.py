@@ -77,3 +77,38 @@ def test_cached_array_is_read_only(data, tmp_path):
     reduced = _reducer(ReductionCache(tmp_path)).fit_transform(data)
     with pytest.raises(ValueError):
         reduced[0, 0] = 1.0
+
+
+def test_exact_knn_matches_brute_force():
+    from sklearn.neighbors import NearestNeighbors
+
+    from faculytics_clusterer.reduction.knn import exact_cosine_knn
+
+    rng = np.random.default_rng(1)
+    data = rng.normal(size=(2100, 24)).astype(np.float32)  # more rows than one block
+    indices, distances = exact_cosine_knn(data, 7)
+    reference = NearestNeighbors(n_neighbors=7, metric="cosine", algorithm="brute").fit(data)
+    ref_distances, ref_indices = reference.kneighbors(data)
+    assert np.array_equal(indices[:, 0], np.arange(len(data)))  # self first, distance 0
+    assert np.all(distances[:, 0] == 0)
+    assert np.mean(indices == ref_indices) > 0.999
+    np.testing.assert_allclose(distances, ref_distances, atol=1e-5)
+    assert np.all(np.diff(distances, axis=1) >= 0)
+
+
+def test_exact_knn_only_inside_its_size_range(data):
+    # 60 documents: UMAP's own exact path, as plain BERTopic would run it.
+    own = _reducer(None)
+    exact = _reducer(None, exact_knn_min_documents=10)
+    assert own.cache_key(data) != exact.cache_key(data)
+    assert not own._exact_knn(len(data)) and exact._exact_knn(len(data))
+    assert not _reducer(None, exact_knn_max_documents=59)._exact_knn(len(data))
+    reduced = exact.fit_transform(data)
+    assert reduced.shape == (60, 2) and np.isfinite(reduced).all()
+    # Exact neighbours give the same three well-separated groups as UMAP's own search.
+    reference = own.fit_transform(data)
+    for reduction in (reduced, reference):
+        centres = np.vstack([reduction[i * 20 : (i + 1) * 20].mean(axis=0) for i in range(3)])
+        spread = max(reduction[i * 20 : (i + 1) * 20].std(axis=0).max() for i in range(3))
+        gaps = [np.linalg.norm(centres[a] - centres[b]) for a, b in [(0, 1), (0, 2), (1, 2)]]
+        assert min(gaps) > 3 * spread

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 
 import numpy as np
 import umap
@@ -11,6 +12,11 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
 from faculytics_clusterer.reduction.cache import ReductionCache, hash_key
+from faculytics_clusterer.reduction.knn import (
+    EXACT_KNN_MAX_DOCUMENTS,
+    EXACT_KNN_MIN_DOCUMENTS,
+    exact_cosine_knn,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +34,11 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
     n_neighbors, n_components, min_dist, metric, random_state : UMAP's parameters.
     cache : ReductionCache or None
         Shared store; None computes every time (no caching).
+    exact_knn_min_documents, exact_knn_max_documents : int
+        Between these corpus sizes (cosine metric) the neighbour graph is computed exactly by
+        :func:`~faculytics_clusterer.reduction.knn.exact_cosine_knn` and handed to UMAP instead
+        of UMAP's approximate NNDescent. Below the minimum (UMAP's own 4,096) UMAP computes
+        exact neighbours itself; above the maximum NNDescent is cheaper.
 
     Attributes
     ----------
@@ -49,6 +60,8 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
         metric: str = "cosine",
         random_state: int = 42,
         cache: ReductionCache | None = None,
+        exact_knn_min_documents: int = EXACT_KNN_MIN_DOCUMENTS,
+        exact_knn_max_documents: int = EXACT_KNN_MAX_DOCUMENTS,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
@@ -56,6 +69,8 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
         self.metric = metric
         self.random_state = random_state
         self.cache = cache
+        self.exact_knn_min_documents = exact_knn_min_documents
+        self.exact_knn_max_documents = exact_knn_max_documents
 
     def _umap_params(self) -> dict:
         return {
@@ -66,9 +81,21 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
             "random_state": self.random_state,
         }
 
+    def _exact_knn(self, n_documents: int) -> bool:
+        return (
+            self.metric == "cosine"
+            and self.n_neighbors < n_documents
+            and self.exact_knn_min_documents <= n_documents <= self.exact_knn_max_documents
+        )
+
     def cache_key(self, data: np.ndarray, y: np.ndarray | None = None) -> str:
         """The cache key of reducing ``data`` (with labels ``y``) under these parameters."""
-        params = {**self._umap_params(), "library": "umap-learn", "version": umap.__version__}
+        params = {
+            **self._umap_params(),
+            "knn": "exact" if self._exact_knn(data.shape[0]) else "umap",
+            "library": "umap-learn",
+            "version": umap.__version__,
+        }
         return hash_key(data, params, labels=y)
 
     def fit(self, data: np.ndarray, y: np.ndarray | None = None) -> CachedUMAP:
@@ -85,8 +112,14 @@ class CachedUMAP(TransformerMixin, BaseEstimator):
             self.cache_hit_ = True
         else:
             # A fixed random_state makes UMAP single-threaded anyway; saying so avoids a warning.
-            self.umap_ = umap.UMAP(**self._umap_params(), n_jobs=1)
-            reduced = self.umap_.fit_transform(data, y=labels)
+            knn = (None, None, None)
+            if self._exact_knn(data.shape[0]):
+                knn = (*exact_cosine_knn(data, self.n_neighbors), None)
+            self.umap_ = umap.UMAP(**self._umap_params(), n_jobs=1, precomputed_knn=knn)
+            with warnings.catch_warnings():
+                # Without an NNDescent index UMAP cannot transform unseen data; we never do.
+                warnings.filterwarnings("ignore", message="precomputed_knn", category=UserWarning)
+                reduced = self.umap_.fit_transform(data, y=labels)
             if self.cache is not None:
                 reduced = self.cache.put(key, reduced)
             self.embedding_ = np.asarray(reduced, dtype=np.float32)
