@@ -35,6 +35,7 @@ from faculytics_clusterer.metrics import (
 from faculytics_clusterer.reduction import CachedUMAP, ReductionCache
 from faculytics_clusterer.representation import MMR_ASPECT, TOP_N_WORDS, make_representation
 from faculytics_clusterer.result import TopicResult, TopicSummary, topic_label
+from faculytics_clusterer.vectorizers import make_vectorizer
 from faculytics_contracts import (
     OUTLIER_TOPIC,
     ErrorCode,
@@ -176,8 +177,6 @@ class TopicPipeline:
         Applies :func:`scale_params` itself. Raises :class:`NoTopicsError` when no topic is
         found and :class:`JobInputError` for inconsistent input.
         """
-        from faculytics_clusterer.vectorizers import make_vectorizer
-
         started = time.perf_counter()
         timings: dict[str, float] = {}
         texts = [str(text) for text in texts]
