@@ -304,3 +304,17 @@ def test_cache_writes_finish_in_the_background(tiny_model, tmp_path, texts):
     embedder.close()
     assert embedder.cache_dir is None
     assert embedder.encode(new).shape == (1, 32)  # uncached after close
+
+
+def test_embedder_can_be_deep_copied(tiny_model, tmp_path, texts):
+    import copy
+
+    embedder = Embedder(tiny_model, cache_dir=tmp_path)
+    vectors = embedder.encode(texts)  # a write may still be pending
+    clone = copy.deepcopy(embedder)
+    assert clone.encode(texts).tobytes() == vectors.tobytes()
+    assert clone.last_stats.misses == 0
+    clone.encode(["Bag-o para sa kopya."])
+    clone.flush()
+    embedder.encode(["Bag-o para sa kopya."])
+    assert embedder.last_stats.hits == 1  # the copy wrote to the same cache folder

@@ -140,12 +140,9 @@ class Embedder:
         # New vectors are written by one background thread, so the write (one SQLite transaction,
         # tens of thousands of rows a second) overlaps with whatever the caller does next instead
         # of adding to encode()'s time; on a GPU it would otherwise rival the model's own time.
-        # The next encode() and flush() wait for it; so does interpreter exit.
-        self._writer = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="faculytics-cache-writer")
-            if self._cache is not None
-            else None
-        )
+        # The next encode() and flush() wait for it; so does interpreter exit. Started on first
+        # use, and dropped when copied or pickled (see __getstate__).
+        self._writer: ThreadPoolExecutor | None = None
         self._pending: Future[None] | None = None
         files = model_fingerprint(
             self.model_folder, memo_dir=root / "fingerprints" if self.cache_dir else None
@@ -200,7 +197,9 @@ class Embedder:
         if missing.size:
             computed = self._compute([unique[i] for i in missing])
             vectors[missing] = computed
-            if self._cache is not None and self._writer is not None:
+            if self._cache is not None:
+                if self._writer is None:
+                    self._writer = ThreadPoolExecutor(1, thread_name_prefix="faculytics-cache")
                 # ``computed`` is private (its values were copied into ``vectors``), so the
                 # writer thread reads it while the caller is free to change the result.
                 self._pending = self._writer.submit(
@@ -226,6 +225,15 @@ class Embedder:
             self.last_stats.seconds,
         )
         return result
+
+    def __getstate__(self) -> dict:
+        # Copies (BERTopic deep-copies its model, embedding backend included) and pickles get no
+        # writer thread, which cannot be copied; they start their own when they first write.
+        self.flush()
+        state = self.__dict__.copy()
+        state["_writer"] = None
+        state["_pending"] = None
+        return state
 
     def flush(self) -> None:
         """Wait until every vector computed so far is stored in the cache."""
