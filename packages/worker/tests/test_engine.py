@@ -83,6 +83,16 @@ def test_mixed_job_embeds_only_the_items_without_embedding(engine, sample, caplo
     assert "job=job-mixed stage=embed texts=25 " in caplog.text
 
 
+def test_guided_job_carries_the_aspect_fields(engine, small_request):
+    request = {**small_request, "params": {"tier1_guided": True}}
+    payload = engine.run(request, "job-guided")
+    response = check_accounting(request, payload)
+    assert response.status == "completed"
+    assert response.aspect_mapping is not None and "-1" in response.aspect_mapping
+    assert all(topic.aspect_label for topic in response.topics)
+    assert all(a.is_multi_topic is not None for a in response.assignments)
+
+
 def test_runpod_hub_test_job_runs(engine):
     tests = json.loads((ROOT / ".runpod" / "tests.json").read_text(encoding="utf-8"))
     for case in tests["tests"]:

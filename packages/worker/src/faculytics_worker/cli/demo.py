@@ -122,8 +122,14 @@ def format_summary(
             f"({check['meaning']})"
         )
     if timings:
-        stages = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in timings.items())
-        lines.append(f"\nStages: {stages}")
+        top = [name for name in timings if "." not in name]
+        fit_parts = ", ".join(
+            f"{name[4:]} {seconds:.1f}s"
+            for name, seconds in timings.items()
+            if name.startswith("fit.") and name != "fit.total"
+        )
+        stages = ", ".join(f"{name} {timings[name]:.1f}s" for name in top)
+        lines.append(f"\nStages: {stages}" + (f" (fit: {fit_parts})" if fit_parts else ""))
     return "\n".join(lines)
 
 
