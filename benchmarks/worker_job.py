@@ -83,14 +83,14 @@ def main() -> int:
         f"{os.cpu_count()} CPU cores"
     )
     print(f"preflight (load model, compile numba): {preflight:.1f} s (before any job)\n")
-    print(f"{'job':<34} {'seconds':>9} {'x cold':>8}  topics  outliers")
+    print(f"{'job':<44} {'seconds':>9} {'x cold':>8}  topics  outliers")
     for name, label in (
         ("cold", f"cold (empty cache), {BASE_PARAMS}"),
         ("rerun", f"rerun, {RERUN_PARAMS}"),
     ):
         seconds, _, response = runs[name]
         print(
-            f"{label:<34} {seconds:>9.1f} {seconds / cold:>8.3f}  {len(response['topics']):>6}"
+            f"{label:<44} {seconds:>9.1f} {seconds / cold:>8.3f}  {len(response['topics']):>6}"
             f"  {response['outlierCount']:>8}"
         )
     ratio = runs["rerun"][0] / cold
