@@ -119,6 +119,18 @@ class TestMetrics:
         labels[0] = -1
         assert silhouette(separated, labels) > 0.9
 
+    def test_silhouette_equals_sklearn(self):
+        from sklearn.metrics import silhouette_score
+
+        rng = np.random.default_rng(3)
+        centres = rng.normal(size=(4, 16))
+        labels = rng.integers(-1, 4, size=300)
+        embeddings = centres[np.maximum(labels, 0)] + 0.8 * rng.normal(size=(300, 16))
+        labels[5] = 7  # a topic with one document scores 0 for it, as in sklearn
+        clustered = labels != -1
+        expected = silhouette_score(embeddings[clustered], labels[clustered], metric="cosine")
+        assert silhouette(embeddings, labels) == pytest.approx(expected, abs=1e-9)
+
     def test_finite(self):
         assert finite(float("nan")) == 0.0 and finite(float("inf")) == 0.0 and finite(0.5) == 0.5
 
