@@ -17,9 +17,10 @@ from collections.abc import Sequence
 
 from faculytics_worker import __version__
 from faculytics_worker.cli import demo, run
+from faculytics_worker.commands import report, sweep
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = [run, demo]
+COMMANDS = [run, demo, sweep, report]
 
 
 def build_parser() -> argparse.ArgumentParser:

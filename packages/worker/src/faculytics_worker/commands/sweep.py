@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from faculytics_contracts import JobInputError, TopicParams, describe_validation_error
-from faculytics_worker.cli._common import add_engine_arguments, load_engine
+from faculytics_worker.commands import add_corpus_arguments
 
 SORT_HELP = (
     "npmi_coherence, topic_diversity, outlier_ratio, silhouette_score, embedding_coherence, "
@@ -24,18 +24,10 @@ SORT_HELP = (
 )
 
 
-def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
-    """--text-column and --id-column (shared with ``report``)."""
-    parser.add_argument(
-        "--text-column", help="column holding the comment text (default: text or comment)"
-    )
-    parser.add_argument(
-        "--id-column",
-        help="column holding the id (default: id, submissionId or submission_id; else row numbers)",
-    )
-
-
 def register(subparsers: argparse._SubParsersAction) -> None:
+    # Imported here: faculytics_worker.cli imports this module to list it.
+    from faculytics_worker.cli._common import add_engine_arguments
+
     parser = subparsers.add_parser(
         "sweep",
         help="fit a grid of parameter combinations over one corpus and tabulate the metrics",
@@ -78,6 +70,7 @@ def main(args: argparse.Namespace) -> int:
         read_corpus,
         resolve_sort_column,
     )
+    from faculytics_worker.cli._common import load_engine
 
     if args.budget is not None and args.budget < 0:
         print("faculytics-topics: --budget must be >= 0 seconds", file=sys.stderr)
