@@ -16,8 +16,7 @@ import sys
 from collections.abc import Sequence
 
 from faculytics_worker import __version__
-from faculytics_worker.cli import demo, run
-from faculytics_worker.commands import report, sweep
+from faculytics_worker.cli import demo, report, run, sweep
 
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMANDS = [run, demo, sweep, report]

@@ -55,3 +55,14 @@ def write_json(data: Any, path: Path | None) -> None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
+
+
+def add_corpus_arguments(parser: argparse.ArgumentParser) -> None:
+    """--text-column and --id-column, shared by ``sweep`` and ``report``."""
+    parser.add_argument(
+        "--text-column", help="column holding the comment text (default: text or comment)"
+    )
+    parser.add_argument(
+        "--id-column",
+        help="column holding the id (default: id, submissionId or submission_id; else row numbers)",
+    )

@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from faculytics_contracts import JobInputError, TopicParams, describe_validation_error
-from faculytics_worker.commands import add_corpus_arguments
+from faculytics_worker.cli._common import add_corpus_arguments, add_engine_arguments, load_engine
 
 SORT_HELP = (
     "npmi_coherence, topic_diversity, outlier_ratio, silhouette_score, embedding_coherence, "
@@ -25,8 +25,6 @@ SORT_HELP = (
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    # Imported here: faculytics_worker.cli imports this module to list it.
-    from faculytics_worker.cli._common import add_engine_arguments
 
     parser = subparsers.add_parser(
         "sweep",
@@ -70,7 +68,6 @@ def main(args: argparse.Namespace) -> int:
         read_corpus,
         resolve_sort_column,
     )
-    from faculytics_worker.cli._common import load_engine
 
     if args.budget is not None and args.budget < 0:
         print("faculytics-topics: --budget must be >= 0 seconds", file=sys.stderr)

@@ -16,12 +16,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from faculytics_contracts import JobInputError, TopicParams, describe_validation_error
-from faculytics_worker.commands import add_corpus_arguments
+from faculytics_worker.cli._common import add_corpus_arguments, add_engine_arguments, load_engine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    # Imported here: faculytics_worker.cli imports this module to list it.
-    from faculytics_worker.cli._common import add_engine_arguments
 
     parser = subparsers.add_parser(
         "report",
@@ -110,7 +108,6 @@ def main(args: argparse.Namespace) -> int:
     from faculytics_clusterer import TopicPipeline, scale_params
     from faculytics_clusterer.reports import ReportData, write_report
     from faculytics_clusterer.sweeps import read_corpus
-    from faculytics_worker.cli._common import load_engine
 
     try:
         params: dict[str, Any] | None = None
