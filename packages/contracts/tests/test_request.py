@@ -47,6 +47,10 @@ def test_every_default():
         "secondary_threshold": 0.15,
         "secondary_gap_max": 0.20,
         "mmr_diversity": 0.4,
+        "reduce_frequent_words": True,
+        "fold_plurals": True,
+        "reduce_outliers": True,
+        "outlier_threshold": 0.5,
     }
     for field, value in expected.items():
         assert getattr(DEFAULT_PARAMS, field) == value, field

@@ -15,6 +15,7 @@ from pathlib import Path
 import hdbscan
 import numpy as np
 from bertopic import BERTopic
+from bertopic.vectorizers import ClassTfidfTransformer
 
 from faculytics_clusterer.aspects import (
     EMERGENT_ASPECT,
@@ -25,6 +26,7 @@ from faculytics_clusterer.aspects import (
 )
 from faculytics_clusterer.backend import EmbedderBackend
 from faculytics_clusterer.errors import NoTopicsError
+from faculytics_clusterer.keywords import CANDIDATE_WORDS, demote_shared, fold_keywords
 from faculytics_clusterer.metrics import (
     embedding_coherence,
     npmi_coherence,
@@ -32,6 +34,7 @@ from faculytics_clusterer.metrics import (
     silhouette,
     topic_diversity,
 )
+from faculytics_clusterer.outliers import reassign_outliers
 from faculytics_clusterer.reduction import CachedUMAP, ReductionCache
 from faculytics_clusterer.representation import MMR_ASPECT, TOP_N_WORDS, make_representation
 from faculytics_clusterer.result import TopicResult, TopicSummary, topic_label
@@ -203,10 +206,12 @@ class TopicPipeline:
             umap_model=umap_model,
             hdbscan_model=hdbscan_model,
             vectorizer_model=make_vectorizer(guided=guided),
+            ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=params.reduce_frequent_words),
             representation_model=make_representation(
                 guided=guided, mmr_diversity=params.mmr_diversity, random_state=self.random_state
             ),
-            top_n_words=TOP_N_WORDS,
+            # More candidates than are shown, so folding plurals can still fill ten.
+            top_n_words=CANDIDATE_WORDS,
             nr_topics=params.nr_topics,
             calculate_probabilities=guided,
             seed_topic_list=seed_topic_list(aspects) if guided else None,
@@ -232,11 +237,7 @@ class TopicPipeline:
         details["backend_texts_requested"] = backend.requested
         details["backend_texts_known"] = backend.served_from_known
 
-        topic_words = {
-            int(topic): [word for word, _ in words if word][:TOP_N_WORDS]
-            for topic, words in model.get_topics().items()
-            if int(topic) != OUTLIER_TOPIC
-        }
+        topic_words = self._shown_keywords(model.get_topics(), params)
         if not topic_words:
             raise NoTopicsError(f"all {n_documents} documents are outliers")
         topic_ids = sorted(topic_words)
@@ -252,6 +253,17 @@ class TopicPipeline:
             doc_topics = np.asarray(topics, dtype=np.int64)
             doc_probabilities = np.clip(np.asarray(probabilities, dtype=np.float64), 0.0, 1.0)
 
+        if params.reduce_outliers:
+            step = time.perf_counter()
+            # BERTopic's embeddings strategy on the embeddings we already have: nothing is
+            # embedded again, and the moved comments keep their (lower) similarity.
+            moved = reassign_outliers(
+                embeddings, doc_topics, doc_probabilities, topic_ids, params.outlier_threshold
+            )
+            doc_topics, doc_probabilities = moved.doc_topics, moved.doc_probabilities
+            details["outliers_reassigned"] = moved.n_reassigned
+            timings["outliers"] = time.perf_counter() - step
+
         aspect_mapping = None
         mmr_words: dict[int, list[str]] = {}
         if guided:
@@ -260,10 +272,7 @@ class TopicPipeline:
                 topic_words, self.embedder, aspects, params.match_threshold
             )
             mmr = model.topic_aspects_.get(MMR_ASPECT, {})
-            mmr_words = {
-                int(topic): [word for word, _ in words if word][:TOP_N_WORDS]
-                for topic, words in mmr.items()
-            }
+            mmr_words = self._shown_keywords(mmr, params)
             timings["aspects"] = time.perf_counter() - step
 
         summaries = []
@@ -317,6 +326,23 @@ class TopicPipeline:
             timings=timings,
             details=details,
         )
+
+    @staticmethod
+    def _shown_keywords(topics: dict, params: TopicParams) -> dict[int, list[str]]:
+        """The ten keywords shown per topic (never -1) from BERTopic's ranked candidates.
+
+        ``topics`` maps topic -> [(word, score), ...] best first (``CANDIDATE_WORDS`` long).
+        """
+        candidates = {
+            int(topic): [word for word, _ in words if word]
+            for topic, words in topics.items()
+            if int(topic) != OUTLIER_TOPIC
+        }
+        if params.reduce_frequent_words:
+            candidates = demote_shared(candidates)
+        if params.fold_plurals:
+            return {topic: fold_keywords(words, TOP_N_WORDS) for topic, words in candidates.items()}
+        return {topic: words[:TOP_N_WORDS] for topic, words in candidates.items()}
 
     @staticmethod
     def _check_input(texts: list[str], embeddings: np.ndarray) -> np.ndarray:

@@ -57,6 +57,29 @@ class TopicParams(BaseModel):
     mmr_diversity: Fraction = Field(
         0.4, description="Guided: diversity of the MaximalMarginalRelevance keyword list."
     )
+    # Keyword and outlier quality (issue 7). Defaults chosen by benchmarks/quality.py.
+    reduce_frequent_words: bool = Field(
+        True,
+        description="Words frequent across the topics stop heading them: c-TF-IDF takes the "
+        "square root of word counts (BERTopic's ClassTfidfTransformer(reduce_frequent_words="
+        "True)), and keywords with a word among the candidates of more than half the topics "
+        "move behind each topic's own keywords.",
+    )
+    fold_plurals: bool = Field(
+        True,
+        description="Singular/plural duplicates in one topic's keywords fold into the "
+        "better-ranked form, and the list is refilled to 10 from further candidates.",
+    )
+    reduce_outliers: bool = Field(
+        True,
+        description="Reassign outlier comments to their most similar topic (cosine to the "
+        "topic's centroid embedding) when the similarity reaches outlier_threshold; they "
+        "report that similarity as their probability.",
+    )
+    outlier_threshold: Fraction = Field(
+        0.5,
+        description="reduce_outliers: the cosine similarity an outlier needs to join a topic.",
+    )
 
     @model_validator(mode="before")
     @classmethod
