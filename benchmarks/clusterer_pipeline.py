@@ -79,32 +79,16 @@ def _load(workdir: Path) -> tuple[list[str], np.ndarray]:
 
 
 def child_baseline(args: argparse.Namespace) -> dict:
-    import hdbscan
-    from bertopic import BERTopic
-    from bertopic.representation import KeyBERTInspired
+    from baseline import plain_bertopic
     from sentence_transformers import SentenceTransformer
-    from umap import UMAP
 
-    from faculytics_clusterer.vectorizers import make_vectorizer
     from faculytics_contracts import TopicParams
 
     texts, embeddings = _load(args.workdir)
     params = TopicParams(**BASE_PARAMS)
     model = SentenceTransformer(str(args.model_dir), device="cpu")
-    umap_model = UMAP(
-        n_neighbors=params.umap_n_neighbors,
-        n_components=params.umap_n_components,
-        min_dist=0.0,
-        metric="cosine",
-        random_state=42,
-    )
-    hdbscan_model = hdbscan.HDBSCAN(
-        min_cluster_size=params.min_topic_size,
-        min_samples=params.hdbscan_min_samples,
-        metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=True,
-    )
+    topic_model = plain_bertopic(params, model)
+    umap_model, hdbscan_model = topic_model.umap_model, topic_model.hdbscan_model
     timings: dict[str, float] = {}
 
     def timed(name, function):
@@ -120,15 +104,6 @@ def child_baseline(args: argparse.Namespace) -> dict:
     # Instance attributes: BERTopic calls these methods, the models are unchanged.
     umap_model.fit_transform = timed("umap", umap_model.fit_transform)
     hdbscan_model.fit = timed("hdbscan", hdbscan_model.fit)
-    topic_model = BERTopic(
-        embedding_model=model,
-        umap_model=umap_model,
-        hdbscan_model=hdbscan_model,
-        vectorizer_model=make_vectorizer(),
-        representation_model=KeyBERTInspired(random_state=42),
-        top_n_words=10,
-        nr_topics=params.nr_topics,
-    )
     start = time.perf_counter()
     topics, _ = topic_model.fit_transform(texts, embeddings)
     timings["total"] = time.perf_counter() - start

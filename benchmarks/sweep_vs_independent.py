@@ -60,34 +60,9 @@ def warm_up() -> None:
 
 def plain_run(params, texts: list[str], embeddings: np.ndarray, sentence_model) -> int:
     """One plain BERTopic fit with the platform's configuration; returns its topic count."""
-    import hdbscan
-    from bertopic import BERTopic
-    from bertopic.representation import KeyBERTInspired
-    from umap import UMAP
+    from baseline import plain_bertopic
 
-    from faculytics_clusterer.vectorizers import make_vectorizer
-
-    model = BERTopic(
-        embedding_model=sentence_model,
-        umap_model=UMAP(
-            n_neighbors=params.umap_n_neighbors,
-            n_components=params.umap_n_components,
-            min_dist=0.0,
-            metric="cosine",
-            random_state=42,
-        ),
-        hdbscan_model=hdbscan.HDBSCAN(
-            min_cluster_size=params.min_topic_size,
-            min_samples=params.hdbscan_min_samples,
-            metric="euclidean",
-            cluster_selection_method="eom",
-            prediction_data=True,
-        ),
-        vectorizer_model=make_vectorizer(),
-        representation_model=KeyBERTInspired(random_state=42),
-        top_n_words=10,
-        nr_topics=params.nr_topics,
-    )
+    model = plain_bertopic(params, sentence_model)
     topics, _ = model.fit_transform(texts, embeddings)
     return len(set(topics) - {-1})
 
