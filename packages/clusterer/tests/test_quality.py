@@ -120,7 +120,7 @@ def test_demote_shared_moves_words_of_most_topics_behind():
 def test_domain_word_in_every_topic_no_longer_leads(minilm, domain_corpus):
     texts, _, embeddings = domain_corpus
     default = _fit(minilm, texts, embeddings)
-    tuned = _fit(minilm, texts, embeddings, reduce_frequent_words=False, fold_plurals=False)
+    tuned = _fit(minilm, texts, embeddings, demote_shared_words=False, fold_plurals=False)
     assert len(default.topics) >= 3
 
     def leading(result):
@@ -218,7 +218,8 @@ def test_reduce_outliers_in_the_pipeline(sample, sample_embeddings, minilm, umap
 def test_new_knobs_default_from_contracts(sample_result):
     defaults = TopicParams()
     used = sample_result.params_used
-    for name in ("reduce_frequent_words", "fold_plurals", "reduce_outliers", "outlier_threshold"):
+    knobs = ("demote_shared_words", "reduce_frequent_words", "fold_plurals", "reduce_outliers")
+    for name in (*knobs, "outlier_threshold"):
         assert getattr(used, name) == getattr(defaults, name), name
     # The default's behaviour follows the contract's value, not a copy in the clusterer.
     assert ("outliers_reassigned" in sample_result.details) == defaults.reduce_outliers

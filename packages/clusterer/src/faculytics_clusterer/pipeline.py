@@ -338,7 +338,7 @@ class TopicPipeline:
             for topic, words in topics.items()
             if int(topic) != OUTLIER_TOPIC
         }
-        if params.reduce_frequent_words:
+        if params.demote_shared_words:
             candidates = demote_shared(candidates)
         if params.fold_plurals:
             return {topic: fold_keywords(words, TOP_N_WORDS) for topic, words in candidates.items()}
