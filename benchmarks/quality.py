@@ -17,7 +17,8 @@ every other existing parameter at their contract defaults throughout):
 4. ``+ outlier reduction``: ``reduce_outliers`` at ``outlier_threshold`` -- the final default.
 
 Then, to show why the defaults are what they are, the default with BERTopic's c-TF-IDF
-``reduce_frequent_words`` switched, and with other outlier thresholds. For
+``reduce_frequent_words`` switched, with fewer KeyBERTInspired candidates (``keyword_candidates``:
+NPMI against embedding coherence) and with other outlier thresholds. For
 each row it prints the five metrics beside the targets (``*`` marks a miss), the number of topics
 and of reassigned outliers; then the keywords of the five largest topics (with their language
 mix) for the baseline and the final default.
@@ -81,6 +82,11 @@ def rows(defaults) -> list[tuple[str, dict]]:
             "  default + c-TF-IDF reduce_frequent_words",
             {"reduce_frequent_words": not defaults.reduce_frequent_words},
         )
+    ]
+    others += [
+        (f"  default, keyword_candidates {count}", {"keyword_candidates": count})
+        for count in (30, 10)
+        if count != defaults.keyword_candidates
     ]
     others += [
         (f"  default, outlier_threshold {threshold}", {"outlier_threshold": threshold})
@@ -189,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         f"demote_shared_words={defaults.demote_shared_words}, "
         f"reduce_frequent_words={defaults.reduce_frequent_words}, "
         f"fold_plurals={defaults.fold_plurals}, reduce_outliers={defaults.reduce_outliers}, "
-        f"outlier_threshold={defaults.outlier_threshold}"
+        f"outlier_threshold={defaults.outlier_threshold}, "
+        f"keyword_candidates={defaults.keyword_candidates}"
     )
     started = time.perf_counter()
     run_corpus("sample", load_sample_feedback(), embedder, cache_dir, TopicParams)

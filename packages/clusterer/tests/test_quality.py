@@ -219,7 +219,7 @@ def test_new_knobs_default_from_contracts(sample_result):
     defaults = TopicParams()
     used = sample_result.params_used
     knobs = ("demote_shared_words", "reduce_frequent_words", "fold_plurals", "reduce_outliers")
-    for name in (*knobs, "outlier_threshold"):
+    for name in (*knobs, "outlier_threshold", "keyword_candidates"):
         assert getattr(used, name) == getattr(defaults, name), name
     # The default's behaviour follows the contract's value, not a copy in the clusterer.
     assert ("outliers_reassigned" in sample_result.details) == defaults.reduce_outliers

@@ -49,6 +49,7 @@ def test_every_default():
         "mmr_diversity": 0.4,
         "demote_shared_words": True,
         "reduce_frequent_words": False,
+        "keyword_candidates": 100,
         "fold_plurals": True,
         "reduce_outliers": True,
         "outlier_threshold": 0.5,

@@ -1,4 +1,7 @@
-"""Keyword post-processing: fold singular/plural duplicates and trim a candidate list to 10.
+"""Keyword post-processing: demote words shared by most topics, fold plurals, trim to 10.
+
+:func:`demote_shared` moves keywords built on a word that most topics share (the domain's
+"lessons", "class") behind each topic's own keywords (``demote_shared_words``).
 
 BERTopic is asked for more candidate keywords per topic than are shown (``CANDIDATE_WORDS``);
 :func:`fold_keywords` walks them best first, drops a keyword whose folded form (each word
@@ -95,6 +98,8 @@ def demote_shared(
     result = {}
     for topic, words in topics.items():
         words = [keyword for keyword in words if keyword]
-        own = [keyword for keyword in words if not shared.intersection(fold_key(keyword))]
-        result[topic] = own + [keyword for keyword in words if keyword not in set(own)]
+        is_shared = [bool(shared.intersection(fold_key(keyword))) for keyword in words]
+        own = [keyword for keyword, flag in zip(words, is_shared, strict=True) if not flag]
+        common = [keyword for keyword, flag in zip(words, is_shared, strict=True) if flag]
+        result[topic] = own + common
     return result

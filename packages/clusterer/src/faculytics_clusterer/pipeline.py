@@ -208,7 +208,10 @@ class TopicPipeline:
             vectorizer_model=make_vectorizer(guided=guided),
             ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=params.reduce_frequent_words),
             representation_model=make_representation(
-                guided=guided, mmr_diversity=params.mmr_diversity, random_state=self.random_state
+                guided=guided,
+                mmr_diversity=params.mmr_diversity,
+                random_state=self.random_state,
+                nr_candidate_words=params.keyword_candidates,
             ),
             # More candidates than are shown, so folding plurals can still fill ten.
             top_n_words=CANDIDATE_WORDS,

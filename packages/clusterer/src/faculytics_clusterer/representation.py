@@ -17,6 +17,7 @@ def make_representation(
     mmr_diversity: float,
     random_state: int = 42,
     top_n_words: int = CANDIDATE_WORDS,
+    nr_candidate_words: int = 100,
 ) -> KeyBERTInspired | dict:
     """The representation model handed to BERTopic.
 
@@ -24,9 +25,12 @@ def make_representation(
     MMR list is computed from the same c-TF-IDF candidates in the same pass. Both return
     ``top_n_words`` ranked keywords per topic (:data:`CANDIDATE_WORDS`: more than are shown, so
     :mod:`faculytics_clusterer.keywords` can fold plurals and still fill ten). Both rankings are
-    greedy, so their first ten equal what ``top_n_words=10`` would give.
+    greedy, so their first ten equal what ``top_n_words=10`` would give. KeyBERTInspired picks
+    them from the ``nr_candidate_words`` best c-TF-IDF words of each topic.
     """
-    keybert = KeyBERTInspired(top_n_words=top_n_words, random_state=random_state)
+    keybert = KeyBERTInspired(
+        top_n_words=top_n_words, nr_candidate_words=nr_candidate_words, random_state=random_state
+    )
     if not guided:
         return keybert
     return {

@@ -70,6 +70,12 @@ class TopicParams(BaseModel):
         "ClassTfidfTransformer(reduce_frequent_words=True)). Off by default: on the quality "
         "benchmark it lowered NPMI without a diversity gain once demote_shared_words is on.",
     )
+    keyword_candidates: PositiveInt = Field(
+        100,
+        description="c-TF-IDF words per topic that KeyBERTInspired re-ranks by embedding "
+        "similarity (its nr_candidate_words). Fewer keep keywords closer to the words a topic's "
+        "comments share (higher NPMI) at the cost of embedding coherence.",
+    )
     fold_plurals: bool = Field(
         True,
         description="Singular/plural duplicates in one topic's keywords fold into the "
