@@ -85,7 +85,8 @@ class TopicParams(BaseModel):
         True,
         description="Reassign outlier comments to their most similar topic (cosine to the "
         "topic's centroid embedding) when the similarity reaches outlier_threshold; they "
-        "report that similarity as their probability.",
+        "report that similarity as their probability. In guided mode this includes comments "
+        "below primary_threshold; they get no secondary topic.",
     )
     outlier_threshold: Fraction = Field(
         0.5,
