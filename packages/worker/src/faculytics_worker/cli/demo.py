@@ -77,6 +77,12 @@ def main(args: argparse.Namespace) -> int:
             f"({embedder.dimension}-dim, {embedder.device})"
         )
         print(format_summary(response, themes, header, engine.last_timings_))
+        if _is_packaged_minilm(embedder.model_name):
+            print(
+                "\nNote: all-MiniLM-L6-v2 is an English-only model, so Cebuano and Tagalog "
+                "comments tend to gather by language rather than by theme. The worker's model, "
+                "LaBSE, is multilingual: run the demo without --model where LaBSE is available."
+            )
         print(f"\nResponse JSON: {args.output}")
     return 0
 
@@ -131,6 +137,12 @@ def format_summary(
         stages = ", ".join(f"{name} {timings[name]:.1f}s" for name in top)
         lines.append(f"\nStages: {stages}" + (f" (fit: {fit_parts})" if fit_parts else ""))
     return "\n".join(lines)
+
+
+def _is_packaged_minilm(model_name: str) -> bool:
+    from faculytics_embedder import resolve_model
+
+    return Path(model_name).resolve() == Path(resolve_model("minilm")).resolve()
 
 
 def _dominant(ids: list[str], themes: dict[str, str]) -> tuple[str, float]:
