@@ -171,3 +171,17 @@ def test_generator_labels_follow_the_phrase_banks(synthetic):
         }
         others = max(rate for label, rate in rates.items() if label != theme)
         assert rates[theme] > 0.5 and rates[theme] > 3 * others, (theme, rates)
+
+
+def test_light_modules_load_without_bertopic():
+    # faculytics_clusterer loads its pipeline lazily, so data-only users skip BERTopic and torch.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, faculytics_clusterer, faculytics_clusterer.datasets; "
+        "assert 'bertopic' not in sys.modules, 'bertopic imported'; "
+        "from faculytics_clusterer import TopicPipeline; "
+        "assert 'bertopic' in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
