@@ -164,7 +164,9 @@ def keyword_figure(topic: ReportTopic) -> go.Figure:
     figure.update_layout(
         height=60 + 24 * max(len(topic.keywords), 1),
         margin={"l": 10, "r": 10, "t": 10, "b": 30},
-        xaxis={"title": "% of the topic's comments containing it", "range": [0, 100]},
+        # Scaled to the topic's own words: shares are often a few percent, and a fixed 0-100
+        # axis would leave every bar a sliver. The axis labels keep the numbers honest.
+        xaxis={"title": "% of the topic's comments containing it", "rangemode": "tozero"},
         yaxis={"automargin": True},
         plot_bgcolor="white",
     )
